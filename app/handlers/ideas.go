@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"werkstatt/app/auth"
+	"werkstatt/app/forms"
+	"werkstatt/app/services"
+	"werkstatt/models"
+)
+
+func ideaPath(id uint64) string { return "/ideas/" + strconv.FormatUint(id, 10) }
+
+// IdeaPage shows one idea with its comments.
+type IdeaPage struct {
+	Page
+	View       *services.IdeaView
+	Comments   []models.Comment
+	CanVote    bool
+	CanComment bool
+	MustJoin   bool
+	Form       forms.Comment
+}
+
+// ShowIdea renders /ideas/:id.
+func ShowIdea(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := d.ideaPage(c)
+		if err != nil {
+			return err
+		}
+		return d.Views.Render(c, fiber.StatusOK, "ideas/show", p)
+	}
+}
+
+func (d *Deps) ideaPage(c *fiber.Ctx) (*IdeaPage, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	actor := Actor(c)
+	view, err := d.Svc.Idea(c.UserContext(), actor, id)
+	if err != nil {
+		return nil, err
+	}
+	comments, err := d.Svc.Comments(c.UserContext(), actor, id)
+	if err != nil {
+		return nil, err
+	}
+	facts := view.Workshop.Facts()
+	p := &IdeaPage{Page: d.newPage(c, ""), View: view, Comments: comments,
+		CanVote: auth.Vote(actor, facts).Ok(), CanComment: auth.Comment(actor, facts).Ok()}
+	p.MustJoin = !actor.LoggedIn() && (facts.Phase == auth.PhaseOpen || facts.Phase == auth.PhaseVoting)
+	p.Title = view.Idea.Title
+	return p, nil
+}
+
+// VoteIdea and UnvoteIdea are the vote button's form posts.
+func VoteIdea(d *Deps, on bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		if on {
+			_, err = d.Svc.Vote(c.UserContext(), Actor(c), id)
+		} else {
+			_, err = d.Svc.Unvote(c.UserContext(), Actor(c), id)
+		}
+		if err != nil {
+			return err
+		}
+		back := safeNext(c.FormValue("back"))
+		if back == "/" {
+			back = ideaPath(id)
+		}
+		return redirect(c, back)
+	}
+}
+
+// CreateComment handles the comment form.
+func CreateComment(d *Deps) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		var f forms.Comment
+		if err := parseBody(c, &f); err != nil {
+			return err
+		}
+		cm, err := d.Svc.PostComment(c.UserContext(), Actor(c), id, f)
+		if err != nil {
+			p, perr := d.ideaPage(c)
+			if perr != nil || !p.withErrors(err) {
+				return err
+			}
+			p.Form = f
+			return d.Views.Render(c, fiber.StatusUnprocessableEntity, "ideas/show", p)
+		}
+		d.flash(c, "comment.posted")
+		return redirect(c, ideaPath(id)+"#comment-"+strconv.FormatUint(cm.ID, 10))
+	}
+}

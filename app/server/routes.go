@@ -1,0 +1,67 @@
+package server
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"werkstatt/app/handlers"
+	"werkstatt/static"
+)
+
+// routes lists every route of Werkstatt. Read it as the table of contents.
+func routes(app *fiber.App, h *handlers.Deps, d Deps, a *assets) {
+	app.Use(recoverer(d.Log), d.Metrics.middleware(), securityHeaders(d.Cfg), requestLog(d.Log))
+
+	app.Get("/healthz", healthz)
+	app.Get("/readyz", readyz(d.Svc))
+	app.Get("/metrics", d.Metrics.handler())
+	app.Use("/static", staticCache, filesystem.New(filesystem.Config{Root: httpFS(static.FS)}))
+
+	// JSON API: bearer tokens, no cookies, so no CSRF.
+	api := app.Group("/api/v1", limitBody(MaxBody), bearerAuth(h))
+	api.Get("/openapi.json", openAPI(d.Cfg))
+	api.Post("/auth/register", handlers.APIRegister(h))
+	api.Post("/auth/token", handlers.APIToken(h))
+	api.Get("/me", handlers.APIMe(h))
+	api.Get("/workshops", handlers.APIWorkshops(h))
+	api.Post("/workshops", handlers.APICreateWorkshop(h))
+	api.Get("/workshops/:slug", handlers.APIWorkshop(h))
+	api.Patch("/workshops/:slug", handlers.APIUpdateWorkshop(h))
+	api.Post("/workshops/:slug/join", handlers.APIJoin(h))
+	api.Get("/workshops/:slug/ideas", handlers.APIIdeas(h))
+	api.Post("/workshops/:slug/ideas", handlers.APICreateIdea(h))
+	api.Get("/ideas/:id", handlers.APIIdea(h))
+	api.Put("/ideas/:id/vote", handlers.APIVote(h, true))
+	api.Delete("/ideas/:id/vote", handlers.APIVote(h, false))
+	api.Get("/ideas/:id/comments", handlers.APIComments(h))
+	api.Post("/ideas/:id/comments", handlers.APICreateComment(h))
+	api.Get("/admin/users", handlers.APIUsers(h))
+	api.Patch("/admin/users/:id", handlers.APIChangeRole(h))
+	api.Use(apiNotFound)
+
+	// HTML pages: session cookies, CSRF on every post, language per request.
+	web := app.Group("", limitBody(MaxBody), language(), sessionAuth(h), csrf(d.Secret, d.Cfg))
+	web.Get("/", handlers.Home(h))
+	web.Get("/join", handlers.JoinForm(h))
+	web.Post("/join", handlers.Join(h))
+	web.Get("/login", handlers.LoginForm(h))
+	web.Post("/login", handlers.Login(h))
+	web.Get("/register", handlers.RegisterForm(h))
+	web.Post("/register", handlers.Register(h))
+	web.Post("/logout", handlers.Logout(h))
+	web.Get("/workshops/new", handlers.NewWorkshop(h))
+	web.Post("/workshops", handlers.CreateWorkshop(h))
+	web.Get("/w/:slug", handlers.ShowWorkshop(h))
+	web.Get("/w/:slug/join", handlers.JoinForm(h))
+	web.Post("/w/:slug/join", handlers.Join(h))
+	web.Post("/w/:slug/ideas", handlers.CreateIdea(h))
+	web.Get("/w/:slug/edit", handlers.EditWorkshop(h))
+	web.Post("/w/:slug/edit", handlers.UpdateWorkshop(h))
+	web.Get("/ideas/:id", handlers.ShowIdea(h))
+	web.Post("/ideas/:id/vote", handlers.VoteIdea(h, true))
+	web.Post("/ideas/:id/unvote", handlers.VoteIdea(h, false))
+	web.Post("/ideas/:id/comments", handlers.CreateComment(h))
+	web.Get("/admin/users", handlers.ListUsers(h))
+	web.Post("/admin/users/:id/role", handlers.ChangeRole(h))
+	web.Use(notFound)
+}

@@ -1,0 +1,74 @@
+// Package seeds holds Werkstatt's demo data: a realistic German programme
+// of workshops with ideas, votes and comments, loaded by `werkstatt seed` and
+// on the first start of an empty database. Applying it is idempotent.
+package seeds
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+)
+
+//go:embed demo.json
+var demoJSON []byte
+
+// Demo is the whole demo data set.
+type Demo struct {
+	Accounts  []Account  `json:"accounts"`
+	Workshops []Workshop `json:"workshops"`
+}
+
+// Account is a staff account; its password is generated and printed once.
+type Account struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+}
+
+// Workshop is one demo workshop, created by the first moderator account.
+type Workshop struct {
+	Slug         string   `json:"slug"`
+	Title        string   `json:"title"`
+	Description  string   `json:"description"`
+	Phase        string   `json:"phase"`        // the phase it ends in
+	Participants []string `json:"participants"` // display names of guests
+	Ideas        []Idea   `json:"ideas"`
+}
+
+// Idea is a demo idea. Author and commenters index Participants; Votes is
+// how many participants (the first ones, skipping the author) support it.
+type Idea struct {
+	Title    string    `json:"title"`
+	Body     string    `json:"body"`
+	Author   int       `json:"author"`
+	Votes    int       `json:"votes"`
+	Comments []Comment `json:"comments"`
+}
+
+// Comment is a demo comment.
+type Comment struct {
+	Author int    `json:"author"`
+	Body   string `json:"body"`
+}
+
+// Load parses the embedded demo data and checks its references.
+func Load() (*Demo, error) {
+	var d Demo
+	if err := json.Unmarshal(demoJSON, &d); err != nil {
+		return nil, fmt.Errorf("seeds: demo.json: %w", err)
+	}
+	for _, w := range d.Workshops {
+		n := len(w.Participants)
+		for _, i := range w.Ideas {
+			if i.Author < 0 || i.Author >= n || i.Votes > n {
+				return nil, fmt.Errorf("seeds: idea %q refers to a participant that does not exist", i.Title)
+			}
+			for _, c := range i.Comments {
+				if c.Author < 0 || c.Author >= n {
+					return nil, fmt.Errorf("seeds: a comment on %q refers to a participant that does not exist", i.Title)
+				}
+			}
+		}
+	}
+	return &d, nil
+}
