@@ -92,6 +92,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opt StartOp
 		_ = models.Close(db)
 		inst.done <- err
 	}()
+	go sweep(ctx, svc, log)
 	log.Info("werkstatt serving", "addr", inst.Addr, "base_url", cfg.BaseURL, "database", db.Dialector.Name(), "store", store.Name())
 	return inst, nil
 }
@@ -158,4 +159,22 @@ func loadSecret(cfg config.Config) ([]byte, error) {
 		return nil, fmt.Errorf("keep secret: %w", err)
 	}
 	return secret, nil
+}
+
+// sweep removes expired sessions every hour until ctx ends.
+func sweep(ctx context.Context, svc *services.Services, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := svc.SweepSessions(ctx); err != nil {
+				log.Warn("sweep sessions", "err", err)
+			} else if n > 0 {
+				log.Info("expired sessions removed", "count", n)
+			}
+		}
+	}
 }

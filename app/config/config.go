@@ -28,6 +28,11 @@ type Config struct {
 	S3UseSSL    bool
 	S3Region    string
 
+	// Behind a reverse proxy: the header with the client address, and the
+	// proxies allowed to set it (WERKSTATT_PROXY_HEADER, WERKSTATT_TRUSTED_PROXIES).
+	ProxyHeader    string
+	TrustedProxies []string
+
 	Seed          bool          // WERKSTATT_SEED: load demo data on first start (default true)
 	SessionMaxAge time.Duration // WERKSTATT_SESSION_HOURS, default 14 days
 	LogLevel      string        // WERKSTATT_LOG_LEVEL: debug, info, warn, error
@@ -48,6 +53,15 @@ func Load(getenv func(string) string) (Config, error) {
 		S3Bucket:    or(getenv("S3_BUCKET"), "werkstatt"),
 		S3Region:    getenv("S3_REGION"),
 		LogLevel:    or(getenv("WERKSTATT_LOG_LEVEL"), "info"),
+		ProxyHeader: getenv("WERKSTATT_PROXY_HEADER"),
+	}
+	for _, p := range strings.Split(getenv("WERKSTATT_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	if c.ProxyHeader != "" && len(c.TrustedProxies) == 0 {
+		return c, fmt.Errorf("WERKSTATT_PROXY_HEADER is set: list the proxies in WERKSTATT_TRUSTED_PROXIES, or anyone could forge their address")
 	}
 	var err error
 	if c.S3UseSSL, err = boolOr(getenv("S3_USE_SSL"), false); err != nil {

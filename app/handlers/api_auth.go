@@ -57,7 +57,7 @@ func APIJoin(d *Deps) fiber.Handler {
 		if err := parseBody(c, &f); err != nil {
 			return err
 		}
-		u, _, err := d.Svc.JoinAsGuest(c.UserContext(), f, param(c, "slug"))
+		u, _, err := d.Svc.JoinAsGuest(c.UserContext(), f, param(c, "slug"), nil)
 		if err != nil {
 			return err
 		}

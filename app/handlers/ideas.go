@@ -64,13 +64,17 @@ func VoteIdea(d *Deps, on bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		vote := d.Svc.Unvote
 		if on {
-			_, err = d.Svc.Vote(c.UserContext(), Actor(c), id)
-		} else {
-			_, err = d.Svc.Unvote(c.UserContext(), Actor(c), id)
+			vote = d.Svc.Vote
 		}
+		res, err := vote(c.UserContext(), Actor(c), id)
 		if err != nil {
 			return err
+		}
+		// The page's script asks for JSON to update the count in place.
+		if c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON {
+			return c.JSON(voteJSON{IdeaID: id, Votes: res.Votes, Voted: res.Voted})
 		}
 		back := safeNext(c.FormValue("back"))
 		if back == "/" {

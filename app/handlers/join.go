@@ -39,7 +39,8 @@ func Join(d *Deps) fiber.Handler {
 			return err
 		}
 		slug := param(c, "slug")
-		u, w, err := d.Svc.JoinAsGuest(c.UserContext(), f, slug)
+		current := User(c)
+		u, w, err := d.Svc.JoinAsGuest(c.UserContext(), f, slug, current)
 		if err != nil {
 			p := JoinPage{Page: d.newPage(c, "join.title"), Code: f.Code, DisplayName: f.DisplayName}
 			if slug != "" {
@@ -52,8 +53,10 @@ func Join(d *Deps) fiber.Handler {
 			}
 			return d.Views.Render(c, statusOf(err), "auth/join", p)
 		}
-		if err := d.startSession(c, u); err != nil {
-			return err
+		if u != current {
+			if err := d.startSession(c, u); err != nil {
+				return err
+			}
 		}
 		d.flash(c, "join.welcome")
 		return redirect(c, "/w/"+w.Slug)

@@ -47,15 +47,20 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &handlers.Deps{Svc: d.Svc, Views: views, Cfg: d.Cfg}
 	app := fiber.New(fiber.Config{
-		AppName:               "Werkstatt",
-		BodyLimit:             MaxUploadBody,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		DisableStartupMessage: true,
-		ErrorHandler:          errorHandler(h, d.Log),
-		ProxyHeader:           "", // set behind a trusted proxy only; see docs
-		ReadBufferSize:        16 << 10,
+		AppName:                 "Werkstatt",
+		BodyLimit:               MaxUploadBody,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            60 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		DisableStartupMessage:   true,
+		ErrorHandler:            errorHandler(h, d.Log),
+		ProxyHeader:             d.Cfg.ProxyHeader,
+		EnableTrustedProxyCheck: len(d.Cfg.TrustedProxies) > 0,
+		TrustedProxies:          d.Cfg.TrustedProxies,
+		ReadBufferSize:          16 << 10,
+		// Values from the request (form fields, params) may outlive it in
+		// rate-limit keys and logs; immutable strings make that safe.
+		Immutable: true,
 	})
 	routes(app, h, d, assets)
 	return app, nil

@@ -132,8 +132,10 @@ func (s *Services) TokenUser(ctx context.Context, token string) (*models.User, e
 }
 
 // JoinAsGuest makes a pseudonymous participant of the workshop the code
-// belongs to. When slug is given, the code must be that workshop's.
-func (s *Services) JoinAsGuest(ctx context.Context, f forms.Join, slug string) (*models.User, *models.Workshop, error) {
+// belongs to. When slug is given, the code must be that workshop's. Someone
+// who may take part already (an account, or a guest of this workshop) stays
+// who they are, so a second scan of the QR code does not split their votes.
+func (s *Services) JoinAsGuest(ctx context.Context, f forms.Join, slug string, current *models.User) (*models.User, *models.Workshop, error) {
 	if err := f.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -147,6 +149,9 @@ func (s *Services) JoinAsGuest(ctx context.Context, f forms.Join, slug string) (
 	}
 	if w.Phase == auth.PhaseClosed {
 		return nil, nil, apperr.New(apperr.Conflict, "join.closed")
+	}
+	if current != nil && (!current.Guest || current.Actor().GuestWorkshopID == w.ID) {
+		return current, w, nil
 	}
 	wid := w.ID
 	u := &models.User{Name: f.DisplayName, Role: auth.RoleParticipant, Guest: true, GuestWorkshopID: &wid}
@@ -195,4 +200,10 @@ func DisplayEmail(u *models.User) string {
 		return ""
 	}
 	return *u.Email
+}
+
+// SweepSessions deletes expired sessions; run periodically.
+func (s *Services) SweepSessions(ctx context.Context) (int64, error) {
+	r := s.DB.WithContext(ctx).Where("expires_at <= ?", s.Now()).Delete(&models.Session{})
+	return r.RowsAffected, dbErr(r.Error)
 }
