@@ -1,5 +1,5 @@
 // Package markdown turns user-written Markdown into HTML that is safe to put
-// on a page: goldmark renders it (raw HTML is never passed through), then
+// on a page: goldmark renders it (raw HTML is shown as text, never passed through), then
 // bluemonday's user-content policy removes anything that could run script or
 // leak data. It is a leaf: it imports nothing of ours.
 package markdown
@@ -12,11 +12,14 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/util"
 )
 
 var (
 	md = goldmark.New(
 		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.Table),
+		goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(escapeHTML{}, 100))),
 	)
 	policy = newPolicy()
 )
