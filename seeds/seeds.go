@@ -36,7 +36,7 @@ type Workshop struct {
 }
 
 // Idea is a demo idea. Author and commenters index Participants; Votes is
-// how many participants (the first ones, skipping the author) support it.
+// how many participants support it (the first ones, the author included).
 type Idea struct {
 	Title    string    `json:"title"`
 	Body     string    `json:"body"`
