@@ -56,20 +56,30 @@ func (s *Services) CreateWorkshop(ctx context.Context, actor auth.Actor, f forms
 	return w, dbErr(err)
 }
 
-// createWithJoinCode inserts w with a random join code, drawing again in
-// the unlikely case the code is taken.
+// createWithJoinCode inserts w with a fresh join code.
 func createWithJoinCode(tx *gorm.DB, w *models.Workshop) error {
+	code, err := freeJoinCode(tx)
+	if err != nil {
+		return err
+	}
+	w.JoinCode = code
+	return tx.Create(w).Error
+}
+
+// freeJoinCode draws a join code that no workshop has. The unique index
+// still guards the rare race between two transactions.
+func freeJoinCode(tx *gorm.DB) (string, error) {
 	for range 5 {
-		w.JoinCode = auth.NewJoinCode()
+		code := auth.NewJoinCode()
 		var n int64
-		if err := tx.Model(&models.Workshop{}).Where("join_code = ?", w.JoinCode).Count(&n).Error; err != nil {
-			return err
+		if err := tx.Model(&models.Workshop{}).Where("join_code = ?", code).Count(&n).Error; err != nil {
+			return "", err
 		}
 		if n == 0 {
-			return tx.Create(w).Error
+			return code, nil
 		}
 	}
-	return fmt.Errorf("no free join code after 5 draws")
+	return "", fmt.Errorf("no free join code after 5 draws")
 }
 
 // freeSlug returns the wanted slug if free (Conflict if taken), or one
@@ -157,7 +167,11 @@ func (s *Services) UpdateWorkshop(ctx context.Context, actor auth.Actor, slug st
 			w.Slug = newSlug
 		}
 		if f.RegenerateCode {
-			w.JoinCode = auth.NewJoinCode()
+			code, err := freeJoinCode(tx)
+			if err != nil {
+				return err
+			}
+			w.JoinCode = code
 		}
 		if f.Phase != nil && auth.Phase(*f.Phase) != w.Phase {
 			reason := ""
