@@ -67,7 +67,7 @@ func (d *Deps) newPage(c *fiber.Ctx, titleKey string, args ...any) Page {
 	}
 	if key := c.Cookies(FlashCookie); key != "" && i18n.Has(lang, key) {
 		p.Flash = i18n.T(lang, key)
-		c.ClearCookie(FlashCookie)
+		d.clearFlash(c)
 	}
 	return p
 }
@@ -94,6 +94,13 @@ func (p *Page) withErrors(err error) bool {
 func (d *Deps) flash(c *fiber.Ctx, key string) {
 	c.Cookie(&fiber.Cookie{Name: FlashCookie, Value: key, Path: "/", HTTPOnly: true,
 		SameSite: fiber.CookieSameSiteLaxMode, Secure: d.Cfg.Secure(), MaxAge: 60})
+}
+
+// clearFlash removes the one-time message. Fiber's ClearCookie sends no
+// Path, so the browser would keep the cookie set for "/" on deeper pages.
+func (d *Deps) clearFlash(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: FlashCookie, Value: "", Path: "/", HTTPOnly: true,
+		SameSite: fiber.CookieSameSiteLaxMode, Secure: d.Cfg.Secure(), MaxAge: -1})
 }
 
 // redirect answers a successful form post (POST-redirect-GET).
