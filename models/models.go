@@ -88,6 +88,7 @@ type Idea struct {
 	Body          string    `gorm:"type:text;not null;default:''"`
 	VotesCount    int64     `gorm:"not null;default:0;index:idx_ideas_workshop_votes,priority:2"`
 	CommentsCount int64     `gorm:"not null;default:0"`
+	AnnotationID  *uint64   `gorm:"index:idx_ideas_annotation"` // promoted from this annotation
 	CreatedAt     time.Time `gorm:"index:idx_ideas_workshop_created,priority:2"`
 	UpdatedAt     time.Time
 

@@ -21,6 +21,7 @@ type Migration struct {
 // all lists the steps in order; append, never edit or reorder.
 var all = []Migration{
 	{ID: "0001_initial", Up: up0001Initial},
+	{ID: "0002_prototypes", Up: up0002Prototypes},
 }
 
 type schemaMigration struct {
