@@ -145,3 +145,36 @@ func participate(a Actor, w Workshop, phases ...Phase) Verdict {
 	}
 	return WrongPhase
 }
+
+// ManagePrototypes covers adding prototypes and uploading, replacing and
+// ordering screens.
+func ManagePrototypes(a Actor, w Workshop) Verdict { return EditWorkshop(a, w) }
+
+// Annotate: placing a pin or area on a screen, while the workshop is open.
+func Annotate(a Actor, w Workshop) Verdict { return participate(a, w, PhaseOpen) }
+
+// ReplyAnnotation covers replies and "me too", while open or voting.
+func ReplyAnnotation(a Actor, w Workshop) Verdict { return participate(a, w, PhaseOpen, PhaseVoting) }
+
+// PromoteAnnotation: moderators may turn any annotation into an idea unless
+// the workshop is closed; its author may while ideas are collected.
+func PromoteAnnotation(a Actor, w Workshop, authorID uint64) Verdict {
+	if v := ViewWorkshop(a, w); !v.Ok() {
+		return v
+	}
+	switch {
+	case !a.LoggedIn():
+		return NeedsLogin
+	case a.Staff():
+		if w.Phase == PhaseClosed {
+			return WrongPhase
+		}
+		return Allowed
+	case a.UserID == authorID:
+		return participate(a, w, PhaseOpen)
+	}
+	return Forbidden
+}
+
+// ResolveAnnotation: moderators mark annotations as dealt with.
+func ResolveAnnotation(a Actor, w Workshop) Verdict { return EditWorkshop(a, w) }

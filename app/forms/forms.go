@@ -5,7 +5,9 @@
 package forms
 
 import (
+	"math"
 	"net/mail"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -223,5 +225,73 @@ func (f *Role) Validate() error {
 	if !auth.ValidRole(f.Role) {
 		e.add("role", "field.role")
 	}
+	return e.err()
+}
+
+// Prototype adds or edits a prototype of a workshop.
+type Prototype struct {
+	Title       string `json:"title" form:"title"`
+	Description string `json:"description" form:"description"`
+	LinkURL     string `json:"link_url" form:"link_url"`
+}
+
+func (f *Prototype) Validate() error {
+	var e errs
+	f.Title, f.LinkURL = clean(f.Title), strings.TrimSpace(f.LinkURL)
+	e.text("title", f.Title, 3, MaxTitle)
+	e.text("description", f.Description, 0, MaxDescription)
+	if f.LinkURL != "" {
+		u, err := url.Parse(f.LinkURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(f.LinkURL) > 500 {
+			e.add("link_url", "field.url")
+		}
+	}
+	return e.err()
+}
+
+// Screen names a screenshot; the image itself comes as a file.
+type Screen struct {
+	Title string `json:"title" form:"title"`
+	Alt   string `json:"alt" form:"alt"`
+}
+
+func (f *Screen) Validate() error {
+	var e errs
+	f.Title, f.Alt = clean(f.Title), clean(f.Alt)
+	e.text("title", f.Title, 0, MaxTitle)
+	e.text("alt", f.Alt, 0, 1000)
+	return e.err()
+}
+
+// Annotation places a pin (W = H = 0) or an area on a screen, in percent.
+type Annotation struct {
+	X    float64 `json:"x" form:"x"`
+	Y    float64 `json:"y" form:"y"`
+	W    float64 `json:"w" form:"w"`
+	H    float64 `json:"h" form:"h"`
+	Body string  `json:"body" form:"body"`
+}
+
+func (f *Annotation) Validate() error {
+	var e errs
+	f.Body = strings.TrimSpace(f.Body)
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"x", f.X}, {"y", f.Y}, {"w", f.W}, {"h", f.H}} {
+		if math.IsNaN(c.v) || c.v < 0 || c.v > 100 {
+			e.add(c.name, "field.percent")
+		}
+	}
+	if (f.W > 0) != (f.H > 0) {
+		e.add("h", "annotation.area_both")
+	}
+	if f.X+f.W > 100.0001 {
+		e.add("w", "annotation.past_edge")
+	}
+	if f.Y+f.H > 100.0001 {
+		e.add("h", "annotation.past_edge")
+	}
+	e.text("body", f.Body, 1, MaxComment)
 	return e.err()
 }
