@@ -16,6 +16,7 @@ import (
 type Config struct {
 	Addr        string // WERKSTATT_ADDR, default ":3000"
 	BaseURL     string // WERKSTATT_BASE_URL, default "http://localhost:3000"
+	BaseURLSet  bool   // false: links in API answers follow the request's host
 	DataDir     string // WERKSTATT_DATA_DIR, default "data"
 	UploadsDir  string // UPLOADS_DIR, default "uploads"
 	DatabaseURL string // DATABASE_URL; empty means SQLite under DataDir
@@ -43,6 +44,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		Addr:        or(getenv("WERKSTATT_ADDR"), ":3000"),
 		BaseURL:     strings.TrimRight(or(getenv("WERKSTATT_BASE_URL"), "http://localhost:3000"), "/"),
+		BaseURLSet:  getenv("WERKSTATT_BASE_URL") != "",
 		DataDir:     or(getenv("WERKSTATT_DATA_DIR"), "data"),
 		UploadsDir:  or(getenv("UPLOADS_DIR"), "uploads"),
 		DatabaseURL: getenv("DATABASE_URL"),

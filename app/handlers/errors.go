@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"werkstatt/app/apperr"
+	"werkstatt/app/auth"
 )
 
 func errForbidden() error { return apperr.New(apperr.Forbidden, "error.forbidden") }
@@ -18,3 +19,17 @@ func setRetryAfter(c *fiber.Ctx, err error) {
 }
 
 func errUnauthorized() error { return apperr.New(apperr.Unauthorized, "error.unauthorized") }
+
+// allow turns a policy verdict into the error a page answers with: a
+// visitor is sent to log in, a known person is refused.
+func allow(v auth.Verdict) error {
+	switch v {
+	case auth.Allowed:
+		return nil
+	case auth.NeedsLogin:
+		return errUnauthorized()
+	case auth.NotVisible:
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return errForbidden()
+}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"werkstatt/app/auth"
 	"werkstatt/app/forms"
 	"werkstatt/models"
 )
@@ -10,16 +11,19 @@ import (
 // WorkshopFormPage is the create and edit form of a workshop.
 type WorkshopFormPage struct {
 	Page
-	Workshop *models.Workshop // nil when creating
-	Title    string
-	Desc     string
-	Slug     string
-	Changes  []models.PhaseChange
+	Workshop   *models.Workshop // nil when creating
+	TitleValue string
+	Desc       string
+	Slug       string
+	Changes    []models.PhaseChange
 }
 
 // NewWorkshop renders the empty form.
 func NewWorkshop(d *Deps) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if err := allow(auth.ManageWorkshops(Actor(c))); err != nil {
+			return err
+		}
 		p := WorkshopFormPage{Page: d.newPage(c, "workshop.new")}
 		return d.Views.Render(c, fiber.StatusOK, "workshops/form", p)
 	}
@@ -34,7 +38,7 @@ func CreateWorkshop(d *Deps) fiber.Handler {
 		}
 		w, err := d.Svc.CreateWorkshop(c.UserContext(), Actor(c), f)
 		if err != nil {
-			p := WorkshopFormPage{Page: d.newPage(c, "workshop.new"), Title: deref(f.Title), Desc: deref(f.Description), Slug: deref(f.Slug)}
+			p := WorkshopFormPage{Page: d.newPage(c, "workshop.new"), TitleValue: deref(f.Title), Desc: deref(f.Description), Slug: deref(f.Slug)}
 			if !p.withErrors(err) {
 				return err
 			}
@@ -61,15 +65,15 @@ func (d *Deps) editPage(c *fiber.Ctx) (*WorkshopFormPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !Actor(c).Staff() {
-		return nil, errForbidden()
+	if err := allow(auth.EditWorkshop(Actor(c), w.Facts())); err != nil {
+		return nil, err
 	}
 	changes, err := d.Svc.PhaseChanges(c.UserContext(), w)
 	if err != nil {
 		return nil, err
 	}
 	return &WorkshopFormPage{Page: d.newPage(c, "workshop.edit_title", w.Title), Workshop: w,
-		Title: w.Title, Desc: w.Description, Slug: w.Slug, Changes: changes}, nil
+		TitleValue: w.Title, Desc: w.Description, Slug: w.Slug, Changes: changes}, nil
 }
 
 // UpdateWorkshop handles the edit form, the phase form and the join code
@@ -86,7 +90,7 @@ func UpdateWorkshop(d *Deps) fiber.Handler {
 			if perr != nil || !p.withErrors(err) {
 				return err
 			}
-			p.Title, p.Desc, p.Slug = or(f.Title, p.Title), or(f.Description, p.Desc), or(f.Slug, p.Slug)
+			p.TitleValue, p.Desc, p.Slug = or(f.Title, p.TitleValue), or(f.Description, p.Desc), or(f.Slug, p.Slug)
 			return d.Views.Render(c, fiber.StatusUnprocessableEntity, "workshops/form", p)
 		}
 		switch {

@@ -125,6 +125,18 @@ func bearerAuth(h *handlers.Deps) fiber.Handler {
 	}
 }
 
+// eitherAuth accepts a bearer token when one is sent, else the session
+// cookie: images are fetched by pages and by API clients alike.
+func eitherAuth(h *handlers.Deps) fiber.Handler {
+	bearer, session := bearerAuth(h), sessionAuth(h)
+	return func(c *fiber.Ctx) error {
+		if c.Get(fiber.HeaderAuthorization) != "" {
+			return bearer(c)
+		}
+		return session(c)
+	}
+}
+
 func healthz(c *fiber.Ctx) error { return c.SendString("ok") }
 
 // staticCache lets browsers keep versioned assets for a year.

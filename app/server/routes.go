@@ -17,6 +17,14 @@ func routes(app *fiber.App, h *handlers.Deps, d Deps, a *assets) {
 	app.Get("/metrics", d.Metrics.handler())
 	app.Use("/static", staticCache, filesystem.New(filesystem.Config{Root: httpFS(static.FS)}))
 
+	// Uploads take up to 20 MB; every other request at most 1 MiB. They are
+	// registered before the groups so the small body limit does not apply.
+	app.Post("/api/v1/prototypes/:id/screens", bearerAuth(h), handlers.APIUploadScreen(h))
+	app.Post("/api/v1/screens/:id/versions", bearerAuth(h), handlers.APIReplaceScreen(h))
+
+	// Screen images, for pages (session cookie) and API clients (bearer).
+	app.Get("/screens/:id/image/:variant", limitBody(MaxBody), language(), eitherAuth(h), handlers.ScreenImage(h))
+
 	// JSON API: bearer tokens, no cookies, so no CSRF.
 	api := app.Group("/api/v1", limitBody(MaxBody), bearerAuth(h))
 	api.Get("/openapi.json", openAPI(d.Cfg))
@@ -35,6 +43,18 @@ func routes(app *fiber.App, h *handlers.Deps, d Deps, a *assets) {
 	api.Delete("/ideas/:id/vote", handlers.APIVote(h, false))
 	api.Get("/ideas/:id/comments", handlers.APIComments(h))
 	api.Post("/ideas/:id/comments", handlers.APICreateComment(h))
+	api.Get("/workshops/:slug/prototypes", handlers.APIPrototypes(h))
+	api.Post("/workshops/:slug/prototypes", handlers.APICreatePrototype(h))
+	api.Get("/prototypes/:id", handlers.APIPrototype(h))
+	api.Patch("/prototypes/:id", handlers.APIUpdatePrototype(h))
+	api.Get("/screens/:id", handlers.APIScreen(h))
+	api.Patch("/screens/:id", handlers.APIUpdateScreen(h))
+	api.Get("/screens/:id/annotations", handlers.APIAnnotations(h))
+	api.Post("/screens/:id/annotations", handlers.APICreateAnnotation(h))
+	api.Post("/annotations/:id/replies", handlers.APIReplyAnnotation(h))
+	api.Put("/annotations/:id/me-too", handlers.APIMeToo(h))
+	api.Post("/annotations/:id/promote", handlers.APIPromoteAnnotation(h))
+	api.Post("/annotations/:id/resolve", handlers.APIResolveAnnotation(h))
 	api.Get("/admin/users", handlers.APIUsers(h))
 	api.Patch("/admin/users/:id", handlers.APIChangeRole(h))
 	api.Use(apiNotFound)

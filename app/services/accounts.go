@@ -53,11 +53,8 @@ func (s *Services) Login(ctx context.Context, f forms.Login, addr string) (*mode
 		return nil, err
 	}
 	accountKey := models.NormalizeEmail(f.Email)
-	if ok, wait := s.loginPerAccount.Check(accountKey); !ok {
-		return nil, &apperr.Error{Code: apperr.RateLimited, Key: "login.too_many", RetryAfter: wait}
-	}
-	if ok, wait := s.loginPerAddress.Check(addr); !ok {
-		return nil, &apperr.Error{Code: apperr.RateLimited, Key: "login.too_many", RetryAfter: wait}
+	if err := s.reserveLogin(accountKey, addr); err != nil {
+		return nil, err
 	}
 	u, err := models.UserByEmail(ctx, s.DB, f.Email)
 	if err != nil && !models.IsNotFound(err) {
@@ -67,12 +64,28 @@ func (s *Services) Login(ctx context.Context, f forms.Login, addr string) (*mode
 		auth.BurnPasswordCheck(f.Password)
 	}
 	if err != nil || !auth.CheckPassword(f.Password, u.PasswordHash) {
-		s.loginPerAccount.Add(accountKey)
 		s.loginPerAddress.Add(addr)
 		return nil, apperr.New(apperr.Unauthorized, "login.failed")
 	}
 	s.loginPerAccount.Reset(accountKey)
 	return u, nil
+}
+
+// reserveLogin counts an attempt against the account before the password
+// is checked: counted only after the slow hash, parallel guesses would all
+// pass the check first. A success clears the account's count again. The
+// address counts failures only, so a full room can still log in.
+func (s *Services) reserveLogin(account, addr string) error {
+	s.loginMu.Lock()
+	defer s.loginMu.Unlock()
+	if ok, wait := s.loginPerAccount.Check(account); !ok {
+		return &apperr.Error{Code: apperr.RateLimited, Key: "login.too_many", RetryAfter: wait}
+	}
+	if ok, wait := s.loginPerAddress.Check(addr); !ok {
+		return &apperr.Error{Code: apperr.RateLimited, Key: "login.too_many", RetryAfter: wait}
+	}
+	s.loginPerAccount.Add(account)
+	return nil
 }
 
 // StartSession creates a browser session and returns the cookie token.

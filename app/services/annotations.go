@@ -171,7 +171,12 @@ func (s *Services) PromoteAnnotation(ctx context.Context, actor auth.Actor, id u
 		}
 		r := tx.Model(&models.Annotation{}).Where("id = ? AND idea_id IS NULL", a.ID).Update("idea_id", idea.ID)
 		if r.Error == nil && r.RowsAffected != 1 {
-			return apperr.New(apperr.Conflict, "annotation.already_promoted", 0)
+			// Promoted by someone else meanwhile: name their idea.
+			var other models.Annotation
+			if err := tx.Select("idea_id").Take(&other, a.ID).Error; err != nil || other.IdeaID == nil {
+				return apperr.New(apperr.Conflict, "error.conflict")
+			}
+			return apperr.New(apperr.Conflict, "annotation.already_promoted", *other.IdeaID)
 		}
 		if r.Error != nil {
 			return r.Error

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -31,6 +32,7 @@ type Services struct {
 	// shares one address).
 	loginPerAccount *ratelimit.Limiter
 	loginPerAddress *ratelimit.Limiter
+	loginMu         sync.Mutex // makes check-and-count of an attempt one step
 }
 
 // New wires the services.
