@@ -52,7 +52,7 @@ func errorHandler(h *handlers.Deps, log *slog.Logger) fiber.ErrorHandler {
 		}
 		lang := handlers.Lang(c)
 		if strings.HasPrefix(c.Path(), "/api/") || !acceptsHTML(c) {
-			p := problem{Type: h.Cfg.BaseURL + "/problems/" + string(ae.Code), Status: status,
+			p := problem{Type: h.Base(c) + "/problems/" + string(ae.Code), Status: status,
 				Title: i18n.T(lang, "problem."+string(ae.Code)), Detail: i18n.T(lang, ae.Key, ae.Args...), Code: string(ae.Code)}
 			for _, f := range ae.Fields {
 				p.Errors = append(p.Errors, problemField{Field: f.Field, Message: i18n.T(lang, f.Key, f.Args...)})
