@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -31,12 +32,18 @@ type Instance struct {
 	DB   *gorm.DB
 	done chan error
 	stop context.CancelFunc
+
+	once sync.Once
+	err  error
 }
 
-// Wait blocks until the server has stopped.
-func (i *Instance) Wait() error { return <-i.done }
+// Wait blocks until the server has stopped; it may be called many times.
+func (i *Instance) Wait() error {
+	i.once.Do(func() { i.err = <-i.done })
+	return i.err
+}
 
-// Stop shuts the server down and waits for it.
+// Stop shuts the server down and waits for it; calling it again is harmless.
 func (i *Instance) Stop() error { i.stop(); return i.Wait() }
 
 // StartOptions tune Start for tests and the CLI.

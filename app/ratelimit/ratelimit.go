@@ -49,12 +49,17 @@ func (l *Limiter) Add(key string) {
 	}
 }
 
-// Allow checks and, when allowed, records in one step.
+// Allow checks and, when allowed, records in one step under one lock, so
+// parallel callers cannot slip past the limit together.
 func (l *Limiter) Allow(key string) (bool, time.Duration) {
-	if ok, wait := l.Check(key); !ok {
-		return false, wait
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	ev := l.prune(key, now)
+	if len(ev) >= l.Limit {
+		return false, ev[0].Add(l.Window).Sub(now).Round(time.Second) + time.Second
 	}
-	l.Add(key)
+	l.events[key] = append(ev, now)
 	return true, 0
 }
 
