@@ -115,8 +115,8 @@ func seedIfEmpty(ctx context.Context, svc *services.Services, log *slog.Logger) 
 }
 
 func printSeedReport(w io.Writer, r *services.SeedReport) {
-	fmt.Fprintf(w, "seeded: %d workshops, %d ideas, %d votes, %d comments (existing ones kept)\n",
-		r.Workshops, r.Ideas, r.Votes, r.Comments)
+	fmt.Fprintf(w, "seeded: %d workshops, %d ideas, %d votes, %d comments, %d screens, %d annotations (existing ones kept)\n",
+		r.Workshops, r.Ideas, r.Votes, r.Comments, r.Screens, r.Annotations)
 	for _, a := range r.Accounts {
 		fmt.Fprintf(w, "account %s (%s) password: %s\n", a.Email, a.Role, a.Password)
 	}

@@ -17,6 +17,7 @@ import (
 type SeedReport struct {
 	Accounts                          []SeededAccount
 	Workshops, Ideas, Votes, Comments int
+	Screens, Annotations              int
 }
 
 // SeededAccount is a demo account with its generated password.
@@ -105,12 +106,54 @@ func (s *Services) seedWorkshop(ctx context.Context, staff auth.Actor, d seeds.W
 			r.Votes++
 		}
 	}
+	for _, dp := range d.Prototypes {
+		if err := s.seedPrototype(ctx, staff, w, dp, guests, r); err != nil {
+			return fmt.Errorf("prototype %q: %w", dp.Title, err)
+		}
+	}
 	for _, p := range []auth.Phase{auth.PhaseVoting, auth.PhaseClosed} {
 		if phaseIndex(w.Phase) >= phaseIndex(auth.Phase(d.Phase)) {
 			break
 		}
 		if err := s.seedPhase(ctx, staff, w, p); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+func (s *Services) seedPrototype(ctx context.Context, staff auth.Actor, w *models.Workshop, dp seeds.Prototype, guests []auth.Actor, r *SeedReport) error {
+	p, err := s.CreatePrototype(ctx, staff, w.Slug, forms.Prototype{Title: dp.Title, Description: dp.Description, LinkURL: dp.LinkURL})
+	if err != nil {
+		return err
+	}
+	for _, ds := range dp.Screens {
+		f, err := seeds.Screens.Open("screens/" + ds.File)
+		if err != nil {
+			return err
+		}
+		sc, err := s.UploadScreen(ctx, staff, p.ID, forms.Screen{Title: ds.Title, Alt: ds.Alt}, f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("screen %s: %w", ds.File, err)
+		}
+		r.Screens++
+		for _, da := range ds.Annotations {
+			a, err := s.Annotate(ctx, guests[da.Author], sc.ID, forms.Annotation{X: da.X, Y: da.Y, W: da.W, H: da.H, Body: da.Body})
+			if err != nil {
+				return fmt.Errorf("annotation on %s: %w", ds.File, err)
+			}
+			r.Annotations++
+			for _, dr := range da.Replies {
+				if _, err := s.ReplyAnnotation(ctx, guests[dr.Author], a.ID, forms.Comment{Body: dr.Body}); err != nil {
+					return err
+				}
+			}
+			for _, m := range da.MeToo {
+				if _, err := s.MeToo(ctx, guests[m], a.ID); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
