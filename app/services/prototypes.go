@@ -99,3 +99,19 @@ func (s *Services) visibleWorkshop(ctx context.Context, actor auth.Actor, id uin
 	}
 	return w, nil
 }
+
+// CurrentScreens returns the current screens of the given prototypes, in
+// order, keyed by prototype, in one query.
+func (s *Services) CurrentScreens(ctx context.Context, prototypeIDs []uint64) (map[uint64][]models.Screen, error) {
+	out := map[uint64][]models.Screen{}
+	if len(prototypeIDs) == 0 {
+		return out, nil
+	}
+	var screens []models.Screen
+	err := s.DB.WithContext(ctx).Where("prototype_id IN ? AND replaced_by_id IS NULL", prototypeIDs).
+		Order("prototype_id, position, id").Find(&screens).Error
+	for _, sc := range screens {
+		out[sc.PrototypeID] = append(out[sc.PrototypeID], sc)
+	}
+	return out, dbErr(err)
+}
