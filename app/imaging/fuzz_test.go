@@ -55,7 +55,12 @@ func FuzzSniffAndConfig(f *testing.F) {
 		if src.typ != typ || src.pixels() > lim.MaxPixels || src.pixels() < 1 {
 			t.Fatalf("inspect let through %s %dx%d", src.typ, src.cfg.Width, src.cfg.Height)
 		}
-		res, err := src.process(context.Background())
+		g, err := acquire(context.Background(), src.weight())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := src.process(context.Background(), g)
+		g.release()
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("process: err = %v, want ErrCorrupt", err)

@@ -79,29 +79,32 @@ func newVariant(data []byte, contentType string, w, h int) Variant {
 }
 
 // Process reads one upload from r and returns its variants, or one of the errors above,
-// ctx.Err(), or a read error of r. It reads at most lim.MaxBytes+1 bytes of r. It is safe for
-// concurrent use; calls wait for their turn at the pixel work while too many pixels are being
-// worked on already (see inFlight), so many uploads at once cost time rather than memory.
+// ctx.Err(), or a read error of r. It reads at most lim.MaxBytes+1 bytes of r.
+//
+// Process is safe for concurrent use. Calls take turns at the pixel work (see inFlight), so
+// many uploads at once cost time rather than memory; a call waiting for its turn has read
+// only the header of its upload, and reads the rest once it has its turn. So r should be
+// quick to read, like a multipart.File or anything in memory or on a local disk, not a
+// network stream, which would hold up the uploads behind it.
 func Process(ctx context.Context, r io.Reader, lim Limits) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	lim = lim.orDefault()
-	data, err := readLimited(r, lim.MaxBytes)
+	in := newUpload(r, lim.MaxBytes)
+	src, err := in.inspect(lim)
 	if err != nil {
 		return nil, err
 	}
-	src, err := inspect(data, lim)
+	g, err := acquire(ctx, src.weight())
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
+	defer g.release()
+	if src.data, err = in.rest(); err != nil {
 		return nil, err
 	}
-	release, err := acquire(ctx, src.weight())
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	return src.process(ctx)
+	// A WebP keeps its EXIF chunk after the image data, past what the header check read.
+	src.orientation = readOrientation(src.typ, src.data)
+	return src.process(ctx, g)
 }

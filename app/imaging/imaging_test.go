@@ -155,14 +155,14 @@ func TestContextRespected(t *testing.T) {
 	}
 
 	// While the pixel budget is taken, a caller waits only as long as its context lets it.
-	release, err := acquire(context.Background(), pixelBudget)
+	g, err := acquire(context.Background(), pixelBudget)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	_, err = Process(ctx, bytes.NewReader(in), DefaultLimits)
-	release()
+	g.release()
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("budget taken: err = %v, want context.DeadlineExceeded", err)
 	}
@@ -172,16 +172,16 @@ func TestContextRespected(t *testing.T) {
 }
 
 func TestHugeImageDoesNotDeadlockTheBudget(t *testing.T) {
-	release, err := acquire(context.Background(), 10*pixelBudget)
+	g, err := acquire(context.Background(), 10*pixelBudget)
 	if err != nil {
 		t.Fatal(err)
 	}
-	release()
-	release, err = acquire(context.Background(), pixelBudget)
-	if err != nil {
-		t.Fatal(err)
+	g.keep(3)
+	g.release()
+	if !inFlight.TryAcquire(pixelBudget) {
+		t.Fatal("the budget is not whole again after a grant was given back in two steps")
 	}
-	release()
+	inFlight.Release(pixelBudget)
 }
 
 func TestGrayAndPalettedPNG(t *testing.T) {

@@ -26,18 +26,35 @@ var (
 	inFlight    = semaphore.NewWeighted(pixelBudget)
 )
 
-func acquire(ctx context.Context, weight int64) (release func(), err error) {
+// grant is a share of the pixel budget held by one upload.
+type grant struct{ n int64 }
+
+func acquire(ctx context.Context, weight int64) (*grant, error) {
 	n := min(max(weight, 1), pixelBudget)
 	if err := inFlight.Acquire(ctx, n); err != nil {
 		return nil, err
 	}
-	return func() { inFlight.Release(n) }, nil
+	return &grant{n}, nil
+}
+
+// keep gives back all but the fraction 1/div of the grant, for when the largest buffers are
+// gone and only the encoding of the Original is left, so the next upload can start decoding.
+func (g *grant) keep(div int64) {
+	k := max(g.n/div, 1)
+	inFlight.Release(g.n - k)
+	g.n = k
+}
+
+func (g *grant) release() {
+	inFlight.Release(g.n)
+	g.n = 0
 }
 
 // process decodes the checked upload once and derives the variants from the decoded image.
 // The Original is encoded on a second goroutine while the Display and Thumbnail are made, so
-// one upload keeps two cores busy; each large buffer is dropped once no step needs it.
-func (s *source) process(ctx context.Context) (*Result, error) {
+// one upload keeps two cores busy; each large buffer is dropped once no step needs it, and
+// most of the grant g is given back as soon as only the Original's encoding is left.
+func (s *source) process(ctx context.Context, g *grant) (*Result, error) {
 	img, err := decode(s.typ, s.data)
 	s.data = nil
 	if err != nil {
@@ -71,6 +88,9 @@ func (s *source) process(ctx context.Context) (*Result, error) {
 	}(img)
 	display, thumb, err := derive(ctx, img, enc)
 	img = nil
+	// What is left is the decoded image, held by the Original's encoder: about a third of
+	// the peak of a photo.
+	g.keep(3)
 	<-origDone
 	if err != nil {
 		return nil, err
