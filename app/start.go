@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"werkstatt/app/config"
+	"werkstatt/app/live"
 	"werkstatt/app/server"
 	"werkstatt/app/services"
 	"werkstatt/app/storage"
@@ -71,20 +72,33 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, opt StartOp
 		return fail(err)
 	}
 	svc := services.New(db, store, log, cfg.SessionMaxAge)
+	hub := live.NewHub(500, 256)
+	svc.Live = services.NewLive(db, hub, log)
 	if cfg.Seed {
 		if err := seedIfEmpty(ctx, svc, log); err != nil {
 			return fail(err)
 		}
 	}
-	srv, err := server.New(server.Deps{Cfg: cfg, Svc: svc, Log: log, Secret: secret, Metrics: server.NewMetrics(models.SQL(db))})
+	ctx, stop := context.WithCancel(ctx)
+	srv, err := server.New(server.Deps{Cfg: cfg, Svc: svc, Log: log, Secret: secret,
+		Metrics: server.NewMetrics(models.SQL(db)), Done: ctx.Done()})
 	if err != nil {
+		stop()
 		return fail(err)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		stop()
 		return fail(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
 	}
-	ctx, stop := context.WithCancel(ctx)
+	if cfg.UsesPostgres() {
+		// Events of every instance reach this one's subscribers.
+		go func() {
+			if err := live.Listen(ctx, cfg.DatabaseURL, hub, log); err != nil && ctx.Err() == nil {
+				log.Error("live listener stopped", "err", err)
+			}
+		}()
+	}
 	inst := &Instance{Addr: ln.Addr().String(), Svc: svc, DB: db, done: make(chan error, 1), stop: stop}
 	inst.URL = "http://" + strings.Replace(inst.Addr, "[::]", "localhost", 1)
 	go func() {
@@ -177,6 +191,14 @@ func sweep(ctx context.Context, svc *services.Services, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if err := svc.Live.SweepEvents(ctx); err != nil {
+				log.Warn("sweep live events", "err", err)
+			}
+			if n, err := svc.SweepObjects(ctx, 24*time.Hour); err != nil {
+				log.Warn("sweep objects", "err", err)
+			} else if n > 0 {
+				log.Info("unreferenced objects removed", "count", n)
+			}
 			if n, err := svc.SweepSessions(ctx); err != nil {
 				log.Warn("sweep sessions", "err", err)
 			} else if n > 0 {

@@ -60,8 +60,20 @@ type Workshop struct {
 	Phase       auth.Phase `gorm:"size:10;not null;default:draft;index:idx_workshops_phase"`
 	JoinCode    string     `gorm:"size:12;not null;uniqueIndex:idx_workshops_join_code"`
 	CreatedByID uint64     `gorm:"not null"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+
+	// Live mode (migration 0003).
+	VotingMode       string `gorm:"size:10;not null;default:support"` // "support" or "dots"
+	DotBudget        int    `gorm:"not null;default:5"`
+	DotsPerIdeaMax   int    `gorm:"not null;default:3"`
+	TimerState       string `gorm:"size:10;not null;default:stopped"` // stopped, running, paused
+	TimerEndsAt      *time.Time
+	TimerRemainingMS int64 `gorm:"not null;default:0"`
+	TimerDurationMS  int64 `gorm:"not null;default:0"`
+	SpotlightIdeaID  *uint64
+	WallView         string `gorm:"size:10;not null;default:cards"` // cards or ranking
+	HideCounts       bool   `gorm:"not null;default:false"`
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Facts describes the workshop to the policy.
@@ -89,6 +101,8 @@ type Idea struct {
 	VotesCount    int64     `gorm:"not null;default:0;index:idx_ideas_workshop_votes,priority:2"`
 	CommentsCount int64     `gorm:"not null;default:0"`
 	AnnotationID  *uint64   `gorm:"index:idx_ideas_annotation"` // promoted from this annotation
+	DotsCount     int64     `gorm:"not null;default:0"`
+	HiddenOnWall  bool      `gorm:"not null;default:false"`
 	CreatedAt     time.Time `gorm:"index:idx_ideas_workshop_created,priority:2"`
 	UpdatedAt     time.Time
 
@@ -114,4 +128,31 @@ type Comment struct {
 	UpdatedAt time.Time
 
 	Author User `gorm:"foreignKey:AuthorID"`
+}
+
+// LiveEvent is a stored workshop event, for resuming event streams.
+type LiveEvent struct {
+	ID         int64     `gorm:"primaryKey"`
+	WorkshopID uint64    `gorm:"not null"`
+	Name       string    `gorm:"size:40;not null"`
+	Data       string    `gorm:"type:text;not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+}
+
+// Dot is one person's dots on one idea (dot voting).
+type Dot struct {
+	ID         uint64 `gorm:"primaryKey"`
+	WorkshopID uint64 `gorm:"not null"`
+	IdeaID     uint64 `gorm:"not null"`
+	UserID     uint64 `gorm:"not null"`
+	Count      int    `gorm:"not null"`
+	UpdatedAt  time.Time
+}
+
+// DotBudget is one person's spent dots in a workshop.
+type DotBudget struct {
+	ID         uint64 `gorm:"primaryKey"`
+	WorkshopID uint64 `gorm:"not null"`
+	UserID     uint64 `gorm:"not null"`
+	Used       int    `gorm:"not null"`
 }

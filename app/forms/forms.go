@@ -137,6 +137,13 @@ type Workshop struct {
 	Phase          *string `json:"phase" form:"phase"`
 	Reason         *string `json:"reason" form:"reason"`
 	RegenerateCode bool    `json:"regenerate_join_code" form:"regenerate_join_code"`
+
+	// Live mode.
+	VotingMode     *string `json:"voting_mode" form:"voting_mode"`
+	DotBudget      *int    `json:"dot_budget" form:"dot_budget"`
+	DotsPerIdeaMax *int    `json:"dots_per_idea_max" form:"dots_per_idea_max"`
+	WallView       *string `json:"wall_view" form:"wall_view"`
+	HideCounts     *bool   `json:"hide_counts" form:"hide_counts"`
 }
 
 func (f *Workshop) Validate(create bool) error {
@@ -167,6 +174,18 @@ func (f *Workshop) Validate(create bool) error {
 		if !valid {
 			e.add("phase", "field.phase")
 		}
+	}
+	if f.VotingMode != nil && *f.VotingMode != "support" && *f.VotingMode != "dots" {
+		e.add("voting_mode", "field.voting_mode")
+	}
+	if f.DotBudget != nil && (*f.DotBudget < 1 || *f.DotBudget > 100) {
+		e.add("dot_budget", "field.range", 1, 100)
+	}
+	if f.DotsPerIdeaMax != nil && (*f.DotsPerIdeaMax < 1 || *f.DotsPerIdeaMax > 100) {
+		e.add("dots_per_idea_max", "field.range", 1, 100)
+	}
+	if f.WallView != nil && *f.WallView != "cards" && *f.WallView != "ranking" {
+		e.add("wall_view", "field.wall_view")
 	}
 	if f.Reason != nil {
 		r := strings.TrimSpace(*f.Reason)
@@ -293,5 +312,40 @@ func (f *Annotation) Validate() error {
 		e.add("h", "annotation.past_edge")
 	}
 	e.text("body", f.Body, 1, MaxComment)
+	return e.err()
+}
+
+// Dots places a number of dots on an idea (dot voting).
+type Dots struct {
+	Count *int `json:"count" form:"count"`
+}
+
+func (f *Dots) Validate() error {
+	var e errs
+	if f.Count == nil {
+		e.add("count", "field.required")
+	} else if *f.Count < 0 || *f.Count > 100 {
+		e.add("count", "field.range", 0, 100)
+	}
+	return e.err()
+}
+
+// Timer controls a workshop's countdown.
+type Timer struct {
+	Action  string `json:"action" form:"action"` // start, pause, resume, stop, extend
+	Seconds int    `json:"seconds" form:"seconds"`
+}
+
+func (f *Timer) Validate() error {
+	var e errs
+	switch f.Action {
+	case "start", "extend":
+		if f.Seconds < 1 || f.Seconds > 24*3600 {
+			e.add("seconds", "field.range", 1, 24*3600)
+		}
+	case "pause", "resume", "stop":
+	default:
+		e.add("action", "field.timer_action")
+	}
 	return e.err()
 }

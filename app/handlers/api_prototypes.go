@@ -93,9 +93,17 @@ func APIPrototypes(d *Deps) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		ids := make([]uint64, len(ps))
+		for i := range ps {
+			ids[i] = ps[i].ID
+		}
+		screens, err := d.Svc.CurrentScreens(c.UserContext(), ids)
+		if err != nil {
+			return err
+		}
 		out := list[prototypeJSON]{Items: make([]prototypeJSON, len(ps))}
 		for i := range ps {
-			out.Items[i] = d.toPrototype(c, &ps[i], w.Slug, nil)
+			out.Items[i] = d.toPrototype(c, &ps[i], w.Slug, screens[ps[i].ID])
 		}
 		return c.JSON(out)
 	}

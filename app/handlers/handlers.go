@@ -23,6 +23,9 @@ type Deps struct {
 	Svc   *services.Services
 	Views *Renderer
 	Cfg   config.Config
+	// Done ends with the server: long-lived answers (event streams) stop
+	// then, so a shutdown does not wait for them.
+	Done <-chan struct{}
 }
 
 const (

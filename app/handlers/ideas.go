@@ -22,6 +22,11 @@ type IdeaPage struct {
 	CanComment bool
 	MustJoin   bool
 	Form       forms.Comment
+
+	// The annotation the idea was promoted from, with its screen; nil if none
+	// or if the viewer may not see the screen.
+	FromAnnotation *models.Annotation
+	FromScreen     *services.ScreenView
 }
 
 // ShowIdea renders /ideas/:id.
@@ -54,6 +59,13 @@ func (d *Deps) ideaPage(c *fiber.Ctx) (*IdeaPage, error) {
 		CanVote: auth.Vote(actor, facts).Ok(), CanComment: auth.Comment(actor, facts).Ok()}
 	p.MustJoin = !actor.LoggedIn() && (facts.Phase == auth.PhaseOpen || facts.Phase == auth.PhaseVoting)
 	p.Title = view.Idea.Title
+	if a, err := d.Svc.IdeaAnnotation(c.UserContext(), view.Idea); err != nil {
+		return nil, err
+	} else if a != nil {
+		if sv, err := d.Svc.Screen(c.UserContext(), actor, a.ScreenID); err == nil {
+			p.FromAnnotation, p.FromScreen = a, sv
+		}
+	}
 	return p, nil
 }
 

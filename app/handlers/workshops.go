@@ -21,6 +21,12 @@ type WorkshopPage struct {
 	MustJoin   bool // a visitor who could take part after joining or logging in
 	Form       forms.Idea
 	NextPhases []auth.Phase
+
+	Prototypes          []PrototypeSummary
+	CanManagePrototypes bool
+	PrototypeForm       forms.Prototype
+	PrototypeErrors     FormErrors // kept apart: the idea form has a title too
+	PrototypeSummary    []string
 }
 
 // ShowWorkshop renders /w/:slug.
@@ -53,6 +59,10 @@ func (d *Deps) workshopPage(c *fiber.Ctx) (*WorkshopPage, error) {
 		CanEdit: auth.EditWorkshop(actor, w.Facts()).Ok(), NextPhases: services.NextPhases(w.Phase)}
 	p.MustJoin = !actor.LoggedIn() && (w.Phase == auth.PhaseOpen || w.Phase == auth.PhaseVoting)
 	p.Title = w.Title
+	p.CanManagePrototypes = auth.ManagePrototypes(actor, w.Facts()).Ok()
+	if p.Prototypes, err = d.prototypeSummaries(c, w); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -85,7 +85,7 @@ func toAppErr(err error) *apperr.Error {
 	if errors.As(err, &fe) {
 		switch fe.Code {
 		case fiber.StatusRequestEntityTooLarge:
-			return apperr.New(apperr.TooLarge, "error.too_large", MaxUploadBody>>20)
+			return apperr.New(apperr.TooLarge, "error.too_large", 20) // what people are told: 20 MB per image
 		case fiber.StatusNotFound, fiber.StatusMethodNotAllowed:
 			return apperr.New(apperr.NotFound, "error.not_found")
 		case fiber.StatusBadRequest, fiber.StatusUnprocessableEntity:

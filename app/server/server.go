@@ -33,6 +33,7 @@ type Deps struct {
 	Log     *slog.Logger
 	Secret  []byte
 	Metrics *Metrics
+	Done    <-chan struct{} // closed when the server shuts down
 }
 
 // New returns the configured Fiber app with every route.
@@ -45,7 +46,7 @@ func New(d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handlers.Deps{Svc: d.Svc, Views: views, Cfg: d.Cfg}
+	h := &handlers.Deps{Svc: d.Svc, Views: views, Cfg: d.Cfg, Done: d.Done}
 	app := fiber.New(fiber.Config{
 		AppName:                 "Werkstatt",
 		BodyLimit:               MaxUploadBody,

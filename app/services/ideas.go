@@ -6,8 +6,10 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"werkstatt/app/apperr"
 	"werkstatt/app/auth"
 	"werkstatt/app/forms"
+	"werkstatt/app/live"
 	"werkstatt/models"
 )
 
@@ -97,7 +99,11 @@ func (s *Services) PostIdea(ctx context.Context, actor auth.Actor, slug string, 
 		}
 		return tx.Preload("Author").Take(idea, idea.ID).Error
 	})
-	return idea, dbErr(err)
+	if err != nil {
+		return nil, dbErr(err)
+	}
+	s.Live.Publish(ctx, w.ID, live.IdeaCreated, map[string]any{"idea_id": idea.ID})
+	return idea, nil
 }
 
 // lockedPhase re-reads the workshop's phase within tx.
@@ -124,6 +130,7 @@ func (s *Services) Unvote(ctx context.Context, actor auth.Actor, ideaID uint64) 
 
 func (s *Services) setVote(ctx context.Context, actor auth.Actor, ideaID uint64, on bool) (*VoteResult, error) {
 	res := &VoteResult{Voted: on}
+	var workshopID uint64
 	err := models.WithTx(ctx, s.DB, func(tx *gorm.DB) error {
 		var idea models.Idea
 		if err := tx.Select("id", "workshop_id").Take(&idea, ideaID).Error; err != nil {
@@ -136,6 +143,10 @@ func (s *Services) setVote(ctx context.Context, actor auth.Actor, ideaID uint64,
 		if err := deny(auth.Vote(actor, w.Facts())); err != nil {
 			return err
 		}
+		if w.VotingMode == VotingDots {
+			return apperr.New(apperr.Conflict, "vote.dots_mode")
+		}
+		workshopID = w.ID
 		var changed int64
 		if on {
 			r := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.Vote{IdeaID: ideaID, UserID: actor.UserID})
@@ -161,6 +172,7 @@ func (s *Services) setVote(ctx context.Context, actor auth.Actor, ideaID uint64,
 	if err != nil {
 		return nil, dbErr(err)
 	}
+	s.Live.VoteChanged(workshopID, ideaID)
 	return res, nil
 }
 

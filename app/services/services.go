@@ -27,6 +27,7 @@ type Services struct {
 	Log           *slog.Logger
 	SessionMaxAge time.Duration
 	Now           func() time.Time
+	Live          *Live // nil: no live events (one-off commands)
 
 	// Failed logins: tight per account, generous per address (a town hall
 	// shares one address).

@@ -11,6 +11,7 @@ import (
 	"werkstatt/app/apperr"
 	"werkstatt/app/auth"
 	"werkstatt/app/forms"
+	"werkstatt/app/live"
 	"werkstatt/models"
 )
 
@@ -146,7 +147,9 @@ func (s *Services) UpdateWorkshop(ctx context.Context, actor auth.Actor, slug st
 		return nil, err
 	}
 	var w models.Workshop
+	var events []pendingEvent
 	err := models.WithTx(ctx, s.DB, func(tx *gorm.DB) error {
+		events = nil
 		if err := tx.Where("slug = ?", slug).Take(&w).Error; err != nil {
 			return err
 		}
@@ -181,13 +184,30 @@ func (s *Services) UpdateWorkshop(ctx context.Context, actor auth.Actor, slug st
 			if err := changePhase(tx, &w, actor, auth.Phase(*f.Phase), reason); err != nil {
 				return err
 			}
+			events = append(events, pendingEvent{live.PhaseChanged, map[string]any{"phase": w.Phase}})
+		}
+		if ev, err := applyLiveSettings(&w, f); err != nil {
+			return err
+		} else if ev != nil {
+			events = append(events, *ev)
 		}
 		return tx.Save(&w).Error
 	})
 	if models.IsDuplicate(err) {
 		return nil, apperr.Wrap(err, apperr.Conflict, "workshop.slug_taken")
 	}
-	return &w, dbErr(err)
+	if err != nil {
+		return nil, dbErr(err)
+	}
+	for _, e := range events {
+		s.Live.Publish(ctx, w.ID, e.name, e.data)
+	}
+	return &w, nil
+}
+
+type pendingEvent struct {
+	name string
+	data any
 }
 
 // NextPhases lists the phases a workshop may move to from p.

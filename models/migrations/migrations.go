@@ -22,6 +22,7 @@ type Migration struct {
 var all = []Migration{
 	{ID: "0001_initial", Up: up0001Initial},
 	{ID: "0002_prototypes", Up: up0002Prototypes},
+	{ID: "0003_live", Up: up0003Live},
 }
 
 type schemaMigration struct {
