@@ -69,14 +69,17 @@ func (d *Deps) prototypePage(c *fiber.Ctx, id uint64) (*PrototypePage, error) {
 		CanManage: auth.ManagePrototypes(actor, view.Workshop.Facts()).Ok(),
 		Form:      forms.Prototype{Title: view.Prototype.Title, Description: view.Prototype.Description, LinkURL: view.Prototype.LinkURL}}
 	p.Title = view.Prototype.Title
-	// One query per screen; a prototype has a handful of screens.
+	ids := make([]uint64, len(view.Screens))
 	for i := range view.Screens {
-		anns, _, err := d.Svc.Annotations(c.UserContext(), actor, view.Screens[i].ID)
-		if err != nil {
-			return nil, err
-		}
+		ids[i] = view.Screens[i].ID
+	}
+	counts, err := d.Svc.AnnotationCounts(c.UserContext(), ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range view.Screens {
 		p.Screens = append(p.Screens, ScreenCard{Screen: &view.Screens[i], Title: screenTitle(&p.Page, &view.Screens[i]),
-			Number: i + 1, Annotations: int64(len(anns)), First: i == 0, Last: i == len(view.Screens)-1})
+			Number: i + 1, Annotations: counts[view.Screens[i].ID], First: i == 0, Last: i == len(view.Screens)-1})
 	}
 	return p, nil
 }
@@ -156,21 +159,26 @@ type PrototypeSummary struct {
 }
 
 // prototypeSummaries loads a workshop's prototypes with their first screen
-// and number of screens: one query per prototype, of which a workshop has few.
+// and number of screens, in two queries.
 func (d *Deps) prototypeSummaries(c *fiber.Ctx, w *models.Workshop) ([]PrototypeSummary, error) {
 	ps, err := d.Svc.Prototypes(c.UserContext(), Actor(c), w)
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]uint64, len(ps))
+	for i := range ps {
+		ids[i] = ps[i].ID
+	}
+	screens, err := d.Svc.CurrentScreens(c.UserContext(), ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]PrototypeSummary, 0, len(ps))
 	for i := range ps {
-		v, err := d.Svc.Prototype(c.UserContext(), Actor(c), ps[i].ID)
-		if err != nil {
-			return nil, err
-		}
-		s := PrototypeSummary{Prototype: &ps[i], Screens: int64(len(v.Screens))}
-		if len(v.Screens) > 0 {
-			s.Cover = &v.Screens[0]
+		sc := screens[ps[i].ID]
+		s := PrototypeSummary{Prototype: &ps[i], Screens: int64(len(sc))}
+		if len(sc) > 0 {
+			s.Cover = &sc[0]
 		}
 		out = append(out, s)
 	}

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -18,6 +17,7 @@ import (
 	"werkstatt/app/forms"
 	"werkstatt/app/i18n"
 	"werkstatt/app/imaging"
+	"werkstatt/app/services"
 )
 
 // UploadScreens handles the moderators' upload form: one or many files in
@@ -53,19 +53,20 @@ func UploadScreens(d *Deps) fiber.Handler {
 				return d.prototypeFailed(c, id, d.namedFileErr(c, fh, err), "upload", keep)
 			}
 		}
+		uploads := make([]services.ScreenUpload, len(files))
 		for i, fh := range files {
-			f := screenFormFor(i, len(files), fh.Filename, titles, alts)
 			r, err := readFileHeader(fh)
-			if err == nil {
-				_, err = d.Svc.UploadScreen(c.UserContext(), Actor(c), id, f, r)
-			}
 			if err != nil {
-				err = d.namedFileErr(c, fh, err)
-				if i > 0 {
-					err = partialErr(err, Lang(c), i)
-				}
-				return d.prototypeFailed(c, id, err, "upload", keep)
+				return d.prototypeFailed(c, id, d.namedFileErr(c, fh, err), "upload", keep)
 			}
+			uploads[i] = services.ScreenUpload{Form: screenFormFor(i, len(files), fh.Filename, titles, alts), File: r}
+		}
+		// All or nothing: a bad file in the middle stores none of them.
+		if _, bad, err := d.Svc.UploadScreens(c.UserContext(), Actor(c), id, uploads); err != nil {
+			if bad >= 0 {
+				err = d.namedFileErr(c, files[bad], err)
+			}
+			return d.prototypeFailed(c, id, err, "upload", keep)
 		}
 		if len(files) == 1 {
 			d.flash(c, "screen.uploaded_one")
@@ -122,18 +123,6 @@ func (d *Deps) namedFileErr(c *fiber.Ctx, fh *multipart.FileHeader, err error) e
 	msg := i18n.T(Lang(c), key, args...)
 	return &apperr.Error{Code: apperr.Invalid, Key: "screen.file_error", Err: err,
 		Fields: []apperr.FieldError{{Field: "file", Key: "screen.file_error", Args: []any{shortName(fh.Filename), msg}}}}
-}
-
-// partialErr adds to a file error that the files before it were stored.
-func partialErr(err error, lang string, stored int) error {
-	var ae *apperr.Error
-	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
-		return err
-	}
-	f := ae.Fields[0]
-	msg := i18n.T(lang, f.Key, f.Args...) + " " + i18n.N(lang, "screen.partial", int64(stored))
-	ae.Fields[0] = apperr.FieldError{Field: f.Field, Key: "screen.message", Args: []any{msg}}
-	return ae
 }
 
 func shortName(name string) string {

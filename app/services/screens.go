@@ -102,6 +102,91 @@ func (s *Services) ReplaceScreen(ctx context.Context, actor auth.Actor, screenID
 	return s.storeScreen(ctx, actor, view.Prototype, view.Screen, f, r)
 }
 
+// ScreenUpload is one file of a batch upload with its title and alt text.
+type ScreenUpload struct {
+	Form forms.Screen
+	File io.Reader
+}
+
+// UploadScreens adds several screenshots at once, all or nothing: every
+// file goes through the pipeline before any is stored, and the rows are
+// written in one transaction. On an error, Index says which file failed.
+func (s *Services) UploadScreens(ctx context.Context, actor auth.Actor, prototypeID uint64, uploads []ScreenUpload) ([]models.Screen, int, error) {
+	view, err := s.Prototype(ctx, actor, prototypeID)
+	if err != nil {
+		return nil, -1, err
+	}
+	if err := deny(auth.ManagePrototypes(actor, view.Workshop.Facts())); err != nil {
+		return nil, -1, err
+	}
+	results := make([]*imaging.Result, len(uploads))
+	for i := range uploads {
+		if err := uploads[i].Form.Validate(); err != nil {
+			return nil, i, err
+		}
+		if results[i], err = imaging.Process(ctx, uploads[i].File, imaging.DefaultLimits); err != nil {
+			return nil, i, imageErr(err)
+		}
+	}
+	var written []string
+	for _, res := range results {
+		keys, err := s.putVariants(ctx, res)
+		written = append(written, keys...)
+		if err != nil {
+			s.removeUnreferenced(context.WithoutCancel(ctx), written)
+			return nil, -1, err
+		}
+	}
+	screens := make([]models.Screen, len(uploads))
+	err = models.WithTx(ctx, s.DB, func(tx *gorm.DB) error {
+		var last int
+		if err := tx.Model(&models.Screen{}).Where("prototype_id = ?", prototypeID).
+			Select("COALESCE(MAX(position), 0)").Row().Scan(&last); err != nil {
+			return err
+		}
+		for i, res := range results {
+			screens[i] = newScreen(prototypeID, actor, uploads[i].Form, res)
+			screens[i].Position = last + 1 + i
+			if err := tx.Create(&screens[i]).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.removeUnreferenced(context.WithoutCancel(ctx), written)
+		return nil, -1, dbErr(err)
+	}
+	return screens, -1, nil
+}
+
+func newScreen(prototypeID uint64, actor auth.Actor, f forms.Screen, res *imaging.Result) models.Screen {
+	return models.Screen{PrototypeID: prototypeID, Title: f.Title, Alt: f.Alt, Version: 1,
+		Width: res.Original.Width, Height: res.Original.Height, ContentType: res.Original.ContentType,
+		ImageKey: variantKey(res.Original), DisplayKey: variantKey(res.Display), DisplayWidth: res.Display.Width,
+		DisplayHeight: res.Display.Height, DisplayType: res.Display.ContentType, ThumbKey: variantKey(res.Thumbnail),
+		ThumbWidth: res.Thumbnail.Width, ThumbHeight: res.Thumbnail.Height, ThumbType: res.Thumbnail.ContentType,
+		CreatedByID: actor.UserID}
+}
+
+// AnnotationCounts counts the annotations of each screen in one query.
+func (s *Services) AnnotationCounts(ctx context.Context, screenIDs []uint64) (map[uint64]int64, error) {
+	out := map[uint64]int64{}
+	if len(screenIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ScreenID uint64
+		N        int64
+	}
+	err := s.DB.WithContext(ctx).Model(&models.Annotation{}).Select("screen_id, COUNT(*) AS n").
+		Where("screen_id IN ?", screenIDs).Group("screen_id").Scan(&rows).Error
+	for _, r := range rows {
+		out[r.ScreenID] = r.N
+	}
+	return out, dbErr(err)
+}
+
 func (s *Services) storeScreen(ctx context.Context, actor auth.Actor, p *models.Prototype, old *models.Screen, f forms.Screen, r io.Reader) (*models.Screen, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -114,12 +199,8 @@ func (s *Services) storeScreen(ctx context.Context, actor auth.Actor, p *models.
 	if err != nil {
 		return nil, err
 	}
-	sc := &models.Screen{PrototypeID: p.ID, Title: f.Title, Alt: f.Alt, Version: 1,
-		Width: res.Original.Width, Height: res.Original.Height, ContentType: res.Original.ContentType,
-		ImageKey: variantKey(res.Original), DisplayKey: variantKey(res.Display), DisplayWidth: res.Display.Width,
-		DisplayHeight: res.Display.Height, DisplayType: res.Display.ContentType, ThumbKey: variantKey(res.Thumbnail),
-		ThumbWidth: res.Thumbnail.Width, ThumbHeight: res.Thumbnail.Height, ThumbType: res.Thumbnail.ContentType,
-		CreatedByID: actor.UserID}
+	screen := newScreen(p.ID, actor, f, res)
+	sc := &screen
 	err = models.WithTx(ctx, s.DB, func(tx *gorm.DB) error {
 		if old != nil {
 			sc.Version, sc.Position, sc.ReplacesID = old.Version+1, old.Position, &old.ID
