@@ -27,6 +27,8 @@ type WorkshopPage struct {
 	PrototypeForm       forms.Prototype
 	PrototypeErrors     FormErrors // kept apart: the idea form has a title too
 	PrototypeSummary    []string
+
+	Live *LiveState // timer, dots and live updates (web_live.go)
 }
 
 // ShowWorkshop renders /w/:slug.
@@ -41,8 +43,12 @@ func ShowWorkshop(d *Deps) fiber.Handler {
 }
 
 func (d *Deps) workshopPage(c *fiber.Ctx) (*WorkshopPage, error) {
+	return d.workshopPageOf(c, param(c, "slug"))
+}
+
+func (d *Deps) workshopPageOf(c *fiber.Ctx, slug string) (*WorkshopPage, error) {
 	actor := Actor(c)
-	w, err := d.Svc.Workshop(c.UserContext(), actor, param(c, "slug"))
+	w, err := d.Svc.Workshop(c.UserContext(), actor, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +67,9 @@ func (d *Deps) workshopPage(c *fiber.Ctx) (*WorkshopPage, error) {
 	p.Title = w.Title
 	p.CanManagePrototypes = auth.ManagePrototypes(actor, w.Facts()).Ok()
 	if p.Prototypes, err = d.prototypeSummaries(c, w); err != nil {
+		return nil, err
+	}
+	if err := d.addLive(c, p); err != nil {
 		return nil, err
 	}
 	return p, nil

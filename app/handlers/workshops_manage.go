@@ -101,8 +101,11 @@ func UpdateWorkshop(d *Deps) fiber.Handler {
 		default:
 			d.flash(c, "workshop.saved")
 		}
-		if c.FormValue("back") == "edit" {
+		switch c.FormValue("back") {
+		case "edit":
 			return redirect(c, "/w/"+w.Slug+"/edit")
+		case "control": // the live control page's phase buttons
+			return redirect(c, "/w/"+w.Slug+"/control#phase")
 		}
 		return redirect(c, "/w/"+w.Slug)
 	}

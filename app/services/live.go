@@ -3,6 +3,7 @@ package services
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
@@ -21,15 +22,29 @@ type Live struct {
 	notify bool // PostgreSQL: deliver through NOTIFY, heard by every instance
 	log    interface{ Warn(string, ...any) }
 
+	// pub makes this instance's publishers take turns, and on PostgreSQL an
+	// advisory lock makes all instances' publishers take turns: ids are then
+	// stored, committed and delivered in one order. A stream skips ids it
+	// has passed and a resuming client asks for ids above the last it saw,
+	// so an event overtaken by a younger one would be lost to both.
+	pub sync.Mutex
+
 	mu      sync.Mutex
-	pending map[uint64]bool // ideas with a coalesced vote.changed on its way
+	pending map[uint64]*coalesced // ideas with a vote.changed on its way
 	delay   time.Duration
 }
+
+// publishLock is the key of the PostgreSQL advisory lock held while an
+// event is stored and notified.
+const publishLock = 0x7765726b73746174 // "werkstat"
+
+// errSkip ends a publication that has nothing to say.
+var errSkip = errors.New("live: nothing to publish")
 
 // NewLive wires event publication for db.
 func NewLive(db *gorm.DB, hub *live.Hub, log interface{ Warn(string, ...any) }) *Live {
 	return &Live{Hub: hub, db: db, notify: models.IsPostgres(db), log: log,
-		pending: map[uint64]bool{}, delay: 150 * time.Millisecond}
+		pending: map[uint64]*coalesced{}, delay: 150 * time.Millisecond}
 }
 
 // Publish stores and sends one event. Failures are logged, never returned:
@@ -38,52 +53,110 @@ func (l *Live) Publish(ctx context.Context, workshopID uint64, name string, data
 	if l == nil {
 		return
 	}
-	raw, err := json.Marshal(data)
-	if err != nil {
-		l.log.Warn("live: encode event", "name", name, "err", err)
-		return
-	}
+	l.publish(ctx, workshopID, name, func(*gorm.DB) (any, error) { return data, nil })
+}
+
+// publish stores the event that data returns, in turn with every other
+// publisher (see Live.pub); data reads within that turn.
+func (l *Live) publish(ctx context.Context, workshopID uint64, name string, data func(tx *gorm.DB) (any, error)) {
 	ctx = context.WithoutCancel(ctx)
-	row := models.LiveEvent{WorkshopID: workshopID, Name: name, Data: string(raw), CreatedAt: time.Now().UTC()}
-	if err := l.db.WithContext(ctx).Create(&row).Error; err != nil {
-		l.log.Warn("live: store event", "name", name, "err", err)
+	l.pub.Lock()
+	defer l.pub.Unlock()
+	var e live.Event
+	err := models.WithTx(ctx, l.db, func(tx *gorm.DB) error {
+		if l.notify {
+			// Held until commit; notifications are delivered in commit order.
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", publishLock).Error; err != nil {
+				return err
+			}
+		}
+		d, err := data(tx)
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		row := models.LiveEvent{WorkshopID: workshopID, Name: name, Data: string(raw), CreatedAt: time.Now().UTC()}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		e = live.Event{ID: row.ID, Workshop: workshopID, Name: name, Data: raw}
+		if !l.notify {
+			return nil
+		}
+		payload, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		return tx.Exec("SELECT pg_notify(?, ?)", live.Channel, string(payload)).Error
+	})
+	if errors.Is(err, errSkip) {
 		return
 	}
-	e := live.Event{ID: row.ID, Workshop: workshopID, Name: name, Data: raw}
+	if err != nil {
+		l.log.Warn("live: publish event", "name", name, "err", err)
+		return
+	}
 	if !l.notify {
 		l.Hub.Deliver(e)
-		return
-	}
-	payload, _ := json.Marshal(e)
-	if err := l.db.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", live.Channel, string(payload)).Error; err != nil {
-		l.log.Warn("live: notify", "name", name, "err", err)
 	}
 }
 
 // VoteChanged announces an idea's new counts, at most once per delay per
 // idea: a burst of votes becomes one event carrying the latest numbers.
+// The counts are read in the publisher's turn, so a later event never
+// carries older counts than an earlier one, on any instance.
 func (l *Live) VoteChanged(workshopID, ideaID uint64) {
 	if l == nil {
 		return
 	}
 	l.mu.Lock()
-	if l.pending[ideaID] {
-		l.mu.Unlock()
+	defer l.mu.Unlock()
+	c := l.pending[ideaID]
+	if c == nil {
+		c = &coalesced{}
+		l.pending[ideaID] = c
+	}
+	c.dirty = true
+	if !c.scheduled {
+		c.scheduled = true
+		time.AfterFunc(l.delay, func() { l.announceVotes(workshopID, ideaID, c) })
+	}
+}
+
+// coalesced is the state of one idea's vote announcements. While one is
+// scheduled or being published, further votes only mark it dirty: at most
+// one announcement per idea is ever on its way, however slow publishing
+// gets, and none is lost.
+type coalesced struct {
+	scheduled bool // an announcement is scheduled or being published
+	dirty     bool // votes since the counts were last read
+}
+
+func (l *Live) announceVotes(workshopID, ideaID uint64, c *coalesced) {
+	l.mu.Lock()
+	c.dirty = false // votes from now on are either read below or mark it again
+	l.mu.Unlock()
+	l.publish(context.Background(), workshopID, live.VoteChanged, func(tx *gorm.DB) (any, error) {
+		var idea models.Idea
+		if err := tx.Select("id", "votes_count", "dots_count").Take(&idea, ideaID).Error; err != nil {
+			if models.IsNotFound(err) {
+				return nil, errSkip // deleted meanwhile
+			}
+			return nil, err
+		}
+		return map[string]any{"idea_id": ideaID, "votes": idea.VotesCount, "dots": idea.DotsCount}, nil
+	})
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c.dirty {
+		time.AfterFunc(l.delay, func() { l.announceVotes(workshopID, ideaID, c) })
 		return
 	}
-	l.pending[ideaID] = true
-	l.mu.Unlock()
-	time.AfterFunc(l.delay, func() {
-		l.mu.Lock()
-		delete(l.pending, ideaID)
-		l.mu.Unlock()
-		var idea models.Idea
-		if err := l.db.Select("id", "votes_count", "dots_count").Take(&idea, ideaID).Error; err != nil {
-			return // deleted meanwhile
-		}
-		l.Publish(context.Background(), workshopID, live.VoteChanged,
-			map[string]any{"idea_id": ideaID, "votes": idea.VotesCount, "dots": idea.DotsCount})
-	})
+	c.scheduled = false
+	delete(l.pending, ideaID)
 }
 
 // Backlog reads stored events of a workshop after lastID, oldest first,
