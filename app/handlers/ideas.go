@@ -19,6 +19,7 @@ type IdeaPage struct {
 	View       *services.IdeaView
 	Comments   []models.Comment
 	CanVote    bool
+	DotVoting  bool // votes are dots, placed on the workshop page
 	CanComment bool
 	MustJoin   bool
 	Form       forms.Comment
@@ -56,7 +57,8 @@ func (d *Deps) ideaPage(c *fiber.Ctx) (*IdeaPage, error) {
 	}
 	facts := view.Workshop.Facts()
 	p := &IdeaPage{Page: d.newPage(c, ""), View: view, Comments: comments,
-		CanVote: auth.Vote(actor, facts).Ok(), CanComment: auth.Comment(actor, facts).Ok()}
+		CanComment: auth.Comment(actor, facts).Ok(), DotVoting: view.Workshop.VotingMode == services.VotingDots}
+	p.CanVote = auth.Vote(actor, facts).Ok() && !p.DotVoting
 	p.MustJoin = !actor.LoggedIn() && (facts.Phase == auth.PhaseOpen || facts.Phase == auth.PhaseVoting)
 	p.Title = view.Idea.Title
 	if a, err := d.Svc.IdeaAnnotation(c.UserContext(), view.Idea); err != nil {
