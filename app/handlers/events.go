@@ -41,6 +41,9 @@ func Events(d *Deps) fiber.Handler {
 			return err
 		}
 		lastID, _ := strconv.ParseInt(c.Get("Last-Event-ID", c.Query("last_event_id")), 10, 64)
+		if err := d.Svc.Live.Ready(c.UserContext()); err != nil {
+			return err
+		}
 		hub := d.Svc.Live.Hub
 		sub := hub.Subscribe(w.ID) // before reading the backlog, so nothing falls between
 		backlog, ok := hub.Since(w.ID, lastID)
@@ -101,14 +104,22 @@ func stream(ctx context.Context, done <-chan struct{}, conn net.Conn, bw *bufio.
 		case <-done:
 			return
 		case e, open := <-sub.C:
-			if !open {
-				return // too slow: dropped; the client reconnects and catches up
+			// Take what else is waiting too: events published together
+			// arrive together, and go out in one write.
+			for more := true; more; {
+				if !open {
+					return // too slow: dropped; the client reconnects and catches up
+				}
+				if e.ID > sent { // else sent already from the backlog
+					writeEvent(bw, e)
+					sent = e.ID
+				}
+				select {
+				case e, open = <-sub.C:
+				default:
+					more = false
+				}
 			}
-			if e.ID <= sent {
-				continue // already sent from the backlog
-			}
-			writeEvent(bw, e)
-			sent = e.ID
 		case <-tick.C:
 			bw.WriteString(": ping\n\n")
 		case <-pace.C:

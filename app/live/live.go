@@ -49,13 +49,22 @@ type Hub struct {
 	recent  map[uint64][]Event
 	keep    int // recent events kept per workshop
 	bufSize int // events a subscriber may fall behind before it is dropped
+
+	listening chan struct{} // closed once a listener hears for this hub
+	once      sync.Once
 }
 
 // NewHub returns a hub keeping keep recent events per workshop and letting
 // each subscriber fall behind by at most buf events.
 func NewHub(keep, buf int) *Hub {
-	return &Hub{subs: map[uint64]map[*Sub]struct{}{}, recent: map[uint64][]Event{}, keep: keep, bufSize: buf}
+	return &Hub{subs: map[uint64]map[*Sub]struct{}{}, recent: map[uint64][]Event{}, keep: keep, bufSize: buf,
+		listening: make(chan struct{})}
 }
+
+// Listening is closed once Listen has started hearing events for this hub.
+// Where events travel through PostgreSQL, a follower who subscribes before
+// then would miss what is said meanwhile.
+func (h *Hub) Listening() <-chan struct{} { return h.listening }
 
 // Subscribe follows a workshop.
 func (h *Hub) Subscribe(workshop uint64) *Sub {
@@ -89,22 +98,25 @@ func (h *Hub) drop(s *Sub) {
 	close(s.c)
 }
 
-// Deliver hands an event to this instance's subscribers of its workshop
-// and remembers it. It never blocks: a subscriber whose buffer is full is
-// dropped; it reconnects and catches up from Since.
-func (h *Hub) Deliver(e Event) {
+// Deliver hands events to this instance's subscribers of their workshops
+// and remembers them. Events published together are delivered together, so
+// a follower is woken once for them. It never blocks: a subscriber whose
+// buffer is full is dropped; it reconnects and catches up from Since.
+func (h *Hub) Deliver(events ...Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	r := append(h.recent[e.Workshop], e)
-	if len(r) > h.keep {
-		r = r[len(r)-h.keep:]
-	}
-	h.recent[e.Workshop] = r
-	for s := range h.subs[e.Workshop] {
-		select {
-		case s.c <- e:
-		default:
-			h.drop(s)
+	for _, e := range events {
+		r := append(h.recent[e.Workshop], e)
+		if len(r) > h.keep {
+			r = r[len(r)-h.keep:]
+		}
+		h.recent[e.Workshop] = r
+		for s := range h.subs[e.Workshop] {
+			select {
+			case s.c <- e:
+			default:
+				h.drop(s)
+			}
 		}
 	}
 }

@@ -3,12 +3,12 @@ package services
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 	"time"
 
 	"gorm.io/gorm"
 
+	"werkstatt/app/apperr"
 	"werkstatt/app/live"
 	"werkstatt/models"
 )
@@ -29,22 +29,22 @@ type Live struct {
 	// so an event overtaken by a younger one would be lost to both.
 	pub sync.Mutex
 
-	mu      sync.Mutex
-	pending map[uint64]*coalesced // ideas with a vote.changed on its way
-	delay   time.Duration
+	mu    sync.Mutex
+	votes map[uint64]*voteRound // workshops with vote.changed events on their way
+	delay time.Duration
 }
 
-// publishLock is the key of the PostgreSQL advisory lock held while an
-// event is stored and notified.
+// publishLock is the key of the PostgreSQL advisory lock held while events
+// are stored and notified.
 const publishLock = 0x7765726b73746174 // "werkstat"
 
-// errSkip ends a publication that has nothing to say.
-var errSkip = errors.New("live: nothing to publish")
+// maxNotify bounds one notification's payload, below PostgreSQL's 8000 bytes.
+const maxNotify = 7000
 
 // NewLive wires event publication for db.
 func NewLive(db *gorm.DB, hub *live.Hub, log interface{ Warn(string, ...any) }) *Live {
 	return &Live{Hub: hub, db: db, notify: models.IsPostgres(db), log: log,
-		pending: map[uint64]*coalesced{}, delay: 150 * time.Millisecond}
+		votes: map[uint64]*voteRound{}, delay: 150 * time.Millisecond}
 }
 
 // Publish stores and sends one event. Failures are logged, never returned:
@@ -53,110 +53,152 @@ func (l *Live) Publish(ctx context.Context, workshopID uint64, name string, data
 	if l == nil {
 		return
 	}
-	l.publish(ctx, workshopID, name, func(*gorm.DB) (any, error) { return data, nil })
+	l.publish(ctx, workshopID, name, func(*gorm.DB) ([]any, error) { return []any{data}, nil })
 }
 
-// publish stores the event that data returns, in turn with every other
-// publisher (see Live.pub); data reads within that turn.
-func (l *Live) publish(ctx context.Context, workshopID uint64, name string, data func(tx *gorm.DB) (any, error)) {
+// publish stores the events whose data the function returns, in turn with
+// every other publisher (see Live.pub); data reads within that turn. The
+// events of one call reach the hubs together.
+func (l *Live) publish(ctx context.Context, workshopID uint64, name string, data func(tx *gorm.DB) ([]any, error)) {
 	ctx = context.WithoutCancel(ctx)
 	l.pub.Lock()
 	defer l.pub.Unlock()
-	var e live.Event
+	var events []live.Event
 	err := models.WithTx(ctx, l.db, func(tx *gorm.DB) error {
+		events = events[:0]
 		if l.notify {
 			// Held until commit; notifications are delivered in commit order.
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", publishLock).Error; err != nil {
 				return err
 			}
 		}
-		d, err := data(tx)
+		ds, err := data(tx)
 		if err != nil {
 			return err
 		}
-		raw, err := json.Marshal(d)
-		if err != nil {
-			return err
+		for _, d := range ds {
+			raw, err := json.Marshal(d)
+			if err != nil {
+				return err
+			}
+			row := models.LiveEvent{WorkshopID: workshopID, Name: name, Data: string(raw), CreatedAt: time.Now().UTC()}
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+			events = append(events, live.Event{ID: row.ID, Workshop: workshopID, Name: name, Data: raw})
 		}
-		row := models.LiveEvent{WorkshopID: workshopID, Name: name, Data: string(raw), CreatedAt: time.Now().UTC()}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		e = live.Event{ID: row.ID, Workshop: workshopID, Name: name, Data: raw}
 		if !l.notify {
 			return nil
 		}
-		payload, err := json.Marshal(e)
-		if err != nil {
-			return err
-		}
-		return tx.Exec("SELECT pg_notify(?, ?)", live.Channel, string(payload)).Error
+		return notify(tx, events)
 	})
-	if errors.Is(err, errSkip) {
-		return
-	}
 	if err != nil {
-		l.log.Warn("live: publish event", "name", name, "err", err)
+		l.log.Warn("live: publish events", "name", name, "err", err)
 		return
 	}
-	if !l.notify {
-		l.Hub.Deliver(e)
+	if !l.notify && len(events) > 0 {
+		l.Hub.Deliver(events...)
 	}
 }
 
-// VoteChanged announces an idea's new counts, at most once per delay per
-// idea: a burst of votes becomes one event carrying the latest numbers.
-// The counts are read in the publisher's turn, so a later event never
-// carries older counts than an earlier one, on any instance.
+// Ready waits until this instance hears the events it is to pass on: on
+// PostgreSQL, until its listener is listening, which follows the start by
+// moments; a follower who came earlier would miss what was said meanwhile.
+func (l *Live) Ready(ctx context.Context) error {
+	if !l.notify {
+		return nil
+	}
+	t := time.NewTimer(10 * time.Second)
+	defer t.Stop()
+	select {
+	case <-l.Hub.Listening():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return apperr.New(apperr.Unavailable, "error.unavailable")
+	}
+}
+
+// notify sends events as JSON arrays of at most maxNotify bytes.
+func notify(tx *gorm.DB, events []live.Event) error {
+	for len(events) > 0 {
+		n := len(events)
+		payload, err := json.Marshal(events[:n])
+		for err == nil && len(payload) > maxNotify && n > 1 {
+			n /= 2
+			payload, err = json.Marshal(events[:n])
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec("SELECT pg_notify("+live.ChannelSQL+", ?)", string(payload)).Error; err != nil {
+			return err
+		}
+		events = events[n:]
+	}
+	return nil
+}
+
+// voteRound gathers a workshop's ideas whose votes changed. While one
+// round is scheduled or being published, further votes only join the next:
+// a burst of votes becomes one vote.changed event per idea per delay,
+// carrying the latest numbers, and all of a round's events travel
+// together, so 2,000 followers are woken once per round, not once per idea.
+type voteRound struct {
+	scheduled bool                // a round is scheduled or being published
+	ideas     map[uint64]struct{} // ideas voted on since their counts were read
+}
+
+// VoteChanged announces an idea's new counts within delay.
 func (l *Live) VoteChanged(workshopID, ideaID uint64) {
 	if l == nil {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	c := l.pending[ideaID]
-	if c == nil {
-		c = &coalesced{}
-		l.pending[ideaID] = c
+	r := l.votes[workshopID]
+	if r == nil {
+		r = &voteRound{ideas: map[uint64]struct{}{}}
+		l.votes[workshopID] = r
 	}
-	c.dirty = true
-	if !c.scheduled {
-		c.scheduled = true
-		time.AfterFunc(l.delay, func() { l.announceVotes(workshopID, ideaID, c) })
+	r.ideas[ideaID] = struct{}{}
+	if !r.scheduled {
+		r.scheduled = true
+		time.AfterFunc(l.delay, func() { l.announceVotes(workshopID, r) })
 	}
 }
 
-// coalesced is the state of one idea's vote announcements. While one is
-// scheduled or being published, further votes only mark it dirty: at most
-// one announcement per idea is ever on its way, however slow publishing
-// gets, and none is lost.
-type coalesced struct {
-	scheduled bool // an announcement is scheduled or being published
-	dirty     bool // votes since the counts were last read
-}
-
-func (l *Live) announceVotes(workshopID, ideaID uint64, c *coalesced) {
+// announceVotes publishes a round. The counts are read in the publisher's
+// turn, after every vote of the round was committed, so a later event
+// never carries older counts than an earlier one, on any instance.
+func (l *Live) announceVotes(workshopID uint64, r *voteRound) {
 	l.mu.Lock()
-	c.dirty = false // votes from now on are either read below or mark it again
+	ids := make([]uint64, 0, len(r.ideas))
+	for id := range r.ideas {
+		ids = append(ids, id)
+	}
+	r.ideas = map[uint64]struct{}{} // votes from now on join the next round
 	l.mu.Unlock()
-	l.publish(context.Background(), workshopID, live.VoteChanged, func(tx *gorm.DB) (any, error) {
-		var idea models.Idea
-		if err := tx.Select("id", "votes_count", "dots_count").Take(&idea, ideaID).Error; err != nil {
-			if models.IsNotFound(err) {
-				return nil, errSkip // deleted meanwhile
-			}
+	l.publish(context.Background(), workshopID, live.VoteChanged, func(tx *gorm.DB) ([]any, error) {
+		var ideas []models.Idea
+		if err := tx.Select("id", "votes_count", "dots_count").Where("id IN ?", ids).Order("id").Find(&ideas).Error; err != nil {
 			return nil, err
 		}
-		return map[string]any{"idea_id": ideaID, "votes": idea.VotesCount, "dots": idea.DotsCount}, nil
+		out := make([]any, len(ideas)) // deleted ideas have nothing to say
+		for i, idea := range ideas {
+			out[i] = map[string]any{"idea_id": idea.ID, "votes": idea.VotesCount, "dots": idea.DotsCount}
+		}
+		return out, nil
 	})
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if c.dirty {
-		time.AfterFunc(l.delay, func() { l.announceVotes(workshopID, ideaID, c) })
+	if len(r.ideas) > 0 {
+		time.AfterFunc(l.delay, func() { l.announceVotes(workshopID, r) })
 		return
 	}
-	c.scheduled = false
-	delete(l.pending, ideaID)
+	r.scheduled = false
+	delete(l.votes, workshopID)
 }
 
 // Backlog reads stored events of a workshop after lastID, oldest first,
